@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI) and CLI (typer) entry points of fieldsched."""

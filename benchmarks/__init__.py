@@ -1,0 +1,1 @@
+"""Reproducible benchmark scripts; their printed results live in ``benchmarks/results``."""

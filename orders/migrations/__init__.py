@@ -1,0 +1,1 @@
+"""Alembic migrations of the fieldsched schema (the only way tables are created)."""
