@@ -26,15 +26,15 @@ REASONS = ("no_engineer_with_skills", "capacity", "no_feasible_time_window",
 
 
 def alone_end(inst: Instance, job: int, e: int, release: float = -math.inf) -> float | None:
-    """End of ``job`` done alone by ``e`` (from home, starting no earlier than ``release``,
-    breaks included, home by shift end), or None when that is impossible."""
+    """Earliest end of ``job`` done alone by ``e`` (from home, starting no earlier than
+    ``release``, every break taken, home by shift end), or None when that is impossible."""
     windows = list(inst.windows)
     if release > -math.inf:
         windows[job] = clip_windows(windows[job], lo=release)
         if not windows[job]:
             return None
-    tm = RouteTiming(inst, e, [job], windows)
-    return tm.timed().stops[0].end if tm.feasible else None
+    start = RouteTiming(inst, e, [], windows).insertion(job, 0)
+    return None if start is None else start + inst.duration[job]
 
 
 def capacity_ok(inst: Instance, job: int, e: int) -> bool:

@@ -226,49 +226,34 @@ class RouteTiming:
         return self._timed
 
     def _reconstruct(self) -> TimedRoute:
-        inst, k, T = self.inst, self.k, self.inst.T
-        shift_lo, shift_hi = inst.shift[self.e]
-        # Walk back from the end choosing, per point, how many breaks were taken on arrival
-        # so that the forward chain reproduces the earliest times; then replay forwards.
+        """Replay forwards taking each break as late as the rest of the route allows: every
+        stop then starts and ends at its earliest feasible time, stop by stop (so chained
+        successors are released as early as possible)."""
+        inst, T = self.inst, self.inst.T
+        shift_lo = inst.shift[self.e][0]
         n = len(self.seq)
-        best_plan: list[int] = [0] * (n + 1)  # breaks taken when departing point pos
-        target = k if n else 0  # a route with jobs takes every break
-        for pos in range(n, -1, -1):
-            best_plan[pos] = target
-            free = self.fwd[pos]
-            tr = float(T[self.locs[pos], self.locs[pos + 1]])
-            chosen = None
-            for j in range(target, -1, -1):
-                if free[j] == INF:
-                    continue
-                dep = self._chain(free[j], j)[target - j]
-                if dep == INF:
-                    continue
-                if pos == n:
-                    ok = dep + tr <= shift_hi + 1e-9
-                else:
-                    nxt = self.seq[pos]
-                    s = earliest_start(dep + tr, self.windows[nxt])
-                    ok = s < INF and s + inst.duration[nxt] <= self.fwd[pos + 1][target] + 1e-9
-                if ok:
-                    chosen = j
-                    break
-            if chosen is None:
-                raise ValueError("route is infeasible; check `feasible` first")
-            target = chosen
-        # Forward replay with the chosen break counts.
+        if n == 0:  # an unused engineer takes no break
+            return TimedRoute(self.e, shift_lo, [], [],
+                              shift_lo + float(T[self.locs[0], self.locs[1]]))
         stops: list[Stop] = []
         breaks: list[tuple[int, float, float]] = []
-        t = shift_lo
-        taken = 0
+        t, taken = shift_lo, 0
         for pos in range(n + 1):
-            goal = best_plan[pos]
-            while taken < goal:
-                s = max(t, self.blo[taken])
-                t = s + self.bdur[taken]
-                breaks.append((pos, s, t))
-                taken += 1
             tr = float(T[self.locs[pos], self.locs[pos + 1]])
+            late = self.bwd[pos]
+            chain = self._chain(t, taken)
+            for off, dep in enumerate(chain):
+                if dep == INF:
+                    raise ValueError("route is infeasible; check `feasible` first")
+                if dep + tr <= late[taken + off] + 1e-9:
+                    break
+            else:
+                raise ValueError("route is infeasible; check `feasible` first")
+            for b in range(taken, taken + off):
+                s = max(t, self.blo[b])
+                t = s + self.bdur[b]
+                breaks.append((pos, s, t))
+            taken += off
             if pos == n:
                 return TimedRoute(self.e, shift_lo, stops, breaks, t + tr)
             job = self.seq[pos]

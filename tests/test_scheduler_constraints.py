@@ -416,6 +416,31 @@ def test_successor_whose_window_closes_before_its_predecessor_can_end() -> None:
     assert reasons_of(run(p)).get("IN") == "no_feasible_time_window"
 
 
+def test_lunch_break_does_not_delay_a_morning_chain() -> None:
+    # A pre-cable (1000 s, any time) then its install, whose start window closes at 2000.
+    # Lunch ([3000, 6000], 600 s) comes after both: taking it first would push the
+    # pre-cable's end to 3610 and lose the install, so the break goes after the work.
+    p = line_problem(
+        jobs=[{"id": "PC", "location": [10, 0], "duration": 1000},
+              {"id": "IN", "location": [10, 0], "duration": 500, "after": ["PC"],
+               "time_windows": [[0, 2000]]}],
+        engineers=[{"id": "E1", "breaks": [{"window": [3000, 6000], "duration": 600}]},
+                   {"id": "E2", "breaks": [{"window": [3000, 6000], "duration": 600}]}])
+    s = run(p)
+    assert not reasons_of(s)
+    done = job_steps(s)
+    assert done["PC"][1]["end"] == 1010 and done["IN"][1]["start"] <= 2000
+
+
+def test_no_job_of_a_generated_day_is_declared_hopeless() -> None:
+    # Every job of a generated day can be done by some engineer (the generator guarantees
+    # skills and windows); with a generous team nearly all of them are assigned.
+    problem = generate_day("leeds", 60, 40, seed=3)
+    s = run(problem, time_limit=3)
+    assert not [r for r in reasons_of(s).values() if r == "no_feasible_time_window"]
+    assert len(job_steps(s)) >= 0.95 * len(problem["jobs"])
+
+
 def test_many_chains_split_between_precable_and_install_teams() -> None:
     """Six pre-cable -> install orders, pre-cablers and installers disjoint, AM and PM
     installs, time to spare: every job is done and every install follows its pre-cable."""
