@@ -141,7 +141,12 @@ def _side_effects(session: Session, event: dict[str, Any], out: dict[str, Any], 
     elif event["type"] == "customer_absent":
         row = session.get(Job, event["job"])
         if row is not None and row.status in OPEN_JOB_STATUSES:
-            row.status, row.updated_at = JobStatus.FAILED, now
+            # the same path as the engineer's own "fail": appointment failed, order held
+            # for a rebook (installs) or a follow-up job, and billing told of the hold
+            from orders.signoff import record_failure  # sign-off imports the dispatch models
+
+            record_failure(session, None, row.id, "customer_absent",
+                           "customer absent, reported by the dispatcher", now)
 
 
 def export_day(db: Database, day: date, region: str | None

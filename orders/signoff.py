@@ -259,26 +259,31 @@ def fail_job(db: Database, engineer_id: str | None, job_id: str, reason: str,
         raise InvalidInput(f"unknown reason {reason!r}; one of {', '.join(FAILURE_REASONS)}",
                            field="reason")
     when = _check_time(at, "failed_at")
+    return db.run(lambda session: record_failure(session, engineer_id, job_id, reason,
+                                                 notes, when))
 
-    def work(session: Session) -> JobOutcome:
-        job = _own_job(session, job_id, engineer_id)
-        if job.status not in (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS):
-            raise Conflict(f"job {job_id} is {job.status}; it cannot fail",
-                           code="invalid_job_state")
-        now = clock.now()
-        row = _signoff(session, job, engineer_id)
-        row.outcome, row.finished_at, row.failure_reason = "failed", when, reason
-        row.notes, row.recorded_at = notes, now
-        job.status, job.updated_at = JobStatus.FAILED, now
-        _close_appointment(session, job, AppointmentStatus.FAILED, now)
-        order = session.get(ProductOrder, job.order_id, with_for_update=True) \
-            if job.order_id else None
-        if order is None or order.state not in (OrderState.IN_PROGRESS, OrderState.HELD):
-            return JobOutcome(job_view(job), order.state if order else None, [])
-        follow = _after_failure(session, order, job, reason, now)
-        return JobOutcome(job_view(job), order.state, [j.id for j in follow])
 
-    return db.run(work)
+def record_failure(session: Session, engineer_id: str | None, job_id: str, reason: str,
+                   notes: str | None, when: datetime) -> JobOutcome:
+    """A failed visit inside the caller's transaction (the engineer's sign-off, or the
+    dispatcher's ``customer_absent`` re-plan event): the job fails, its appointment too,
+    and the order is held for a rebook or gets its follow-up job."""
+    job = _own_job(session, job_id, engineer_id)
+    if job.status not in (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS):
+        raise Conflict(f"job {job_id} is {job.status}; it cannot fail",
+                       code="invalid_job_state")
+    now = clock.now()
+    row = _signoff(session, job, engineer_id)
+    row.outcome, row.finished_at, row.failure_reason = "failed", when, reason
+    row.notes, row.recorded_at = notes, now
+    job.status, job.updated_at = JobStatus.FAILED, now
+    _close_appointment(session, job, AppointmentStatus.FAILED, now)
+    order = session.get(ProductOrder, job.order_id, with_for_update=True) \
+        if job.order_id else None
+    if order is None or order.state not in (OrderState.IN_PROGRESS, OrderState.HELD):
+        return JobOutcome(job_view(job), order.state if order else None, [])
+    follow = _after_failure(session, order, job, reason, now)
+    return JobOutcome(job_view(job), order.state, [j.id for j in follow])
 
 
 def _after_failure(session: Session, order: ProductOrder, job: Job, reason: str,

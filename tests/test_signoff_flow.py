@@ -286,3 +286,35 @@ def test_simulated_field_day_completes_orders_and_billing_hears_each_once(field:
         assert got == set(orders) and receiver.duplicates == 0 and not receiver.rejected
     finally:
         receiver.stop()
+
+
+def test_dispatchers_customer_absent_holds_the_order_like_the_engineers_fail(
+        field: Field) -> None:
+    """The re-plan event and the engineer's own "fail" are one path: the install fails, its
+    appointment too, the order is held with a rebook job, and the day is re-planned."""
+    from datetime import time as dtime
+
+    from orders.schedule_runs import request_day, run_pending
+    from orders.workforce import ShiftInput, upsert_shifts
+
+    c, f = field.c, field
+    order_id, jobs = f.order("TV000002", "BILL-7010")
+    upsert_shifts(f.db, [ShiftInput("ENG-1", f.day, dtime(8), dtime(17))])
+    run = request_day(f.db, f.day, None, 1.0)
+    run_pending(f.db)
+    dispatcher = f.api.auth("dispatcher")
+    routes = c.get(f"/schedules/{run.id}/routes", headers=dispatcher).json()
+    planned = {s["job"] for r in routes["routes"] for s in r["steps"] if s.get("job")}
+    assert jobs["install"] in planned
+    f.play(9)
+    r = c.post(f"/schedules/{run.id}/events", headers=dispatcher,
+               json={"type": "customer_absent", "job": jobs["install"], "time_limit": 0.5})
+    assert r.status_code == 200, r.text
+    order = f.get_order(order_id)
+    assert order["state"] == "held"
+    with f.db.read() as s:
+        assert s.get(Job, jobs["install"]).status == "failed"
+        assert s.get(ProductOrder, order_id).state_reason == "customer_absent"
+        rebook = s.scalars(select(Job).where(Job.order_id == order_id, Job.kind == "install",
+                                             Job.status == "pending")).one()
+        assert rebook.needs_appointment and rebook.earliest_date > f.day
