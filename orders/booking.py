@@ -35,6 +35,7 @@ from orders.booking_plans import (
 from orders.booking_settings import BookingSettings, get_booking_settings
 from orders.db import Database
 from orders.errors import Conflict, InvalidInput, NotFound
+from orders.lifecycle import transition
 from orders.models import Appointment, Job, ProductOrder
 from orders.states import (
     OPEN_APPOINTMENT_STATUSES,
@@ -287,9 +288,18 @@ def book(db: Database, order_id: str, start: datetime, end: datetime, hold: bool
         details = _place(session, db, tgt, appt, start, end, today, tz, bs)
         if hold:
             details.expires_at = now + timedelta(hours=bs.hold_hours)
+        else:
+            _resume(session, tgt.order, now)
         return _view(appt, details)
 
     return _with_alternatives(db, order_id, start, bs, lambda: db.run(work))
+
+
+def _resume(session: Session, order: ProductOrder, now: datetime) -> None:
+    """A confirmed rebook ends the hold a failed install put on the order."""
+    if order.state == OrderState.HELD:
+        transition(session, order, OrderState.IN_PROGRESS, now,
+                   reason="install rebooked", reason_code="rebooked")
 
 
 def _place(session: Session, db: Database, tgt: _Target, appt: Appointment, start: datetime,
@@ -475,6 +485,9 @@ def confirm(db: Database, appointment_id: str) -> AppointmentView:
         appt.updated_at = clock.now()
         if details is not None:
             details.expires_at = None
+        order = session.get(ProductOrder, appt.order_id, with_for_update=True)
+        if order is not None:
+            _resume(session, order, appt.updated_at)
         return _view(appt, details)
 
     return db.run(work)

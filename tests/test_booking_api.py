@@ -232,3 +232,41 @@ def test_releasing_a_cancelled_order_frees_its_plan_places(booking_api, db) -> N
         booking.release_order(session, oid)
     assert booking.tentative_day(db, REGION, day)[0]["jobs"] == []
     assert booking.tentative_day(db, REGION, pre_day)[0]["jobs"] == []
+
+
+def test_cancelling_the_order_frees_its_booked_capacity(booking_api, db) -> None:  # type: ignore[no-untyped-def]
+    api = booking_api
+    oid = order(api, "TV000000", "CAN-1")  # install and pre-cable
+    appt = book(api, oid, search(api, oid).json()["availableTimeSlot"][0]).json()
+    day, pre_day = date.fromisoformat(appt["day"]), date.fromisoformat(appt["preCableDay"])
+    assert len(booking.tentative_day(db, REGION, day)[0]["jobs"]) == 1
+    r = api.client.post("/tmf-api/productOrderingManagement/v4/cancelProductOrder",
+                        headers=api.auth("billing"),
+                        json={"productOrder": {"id": oid}, "cancellationReason": "moved"})
+    assert r.status_code == 201, r.text
+    assert booking.tentative_day(db, REGION, day)[0]["jobs"] == []
+    assert booking.tentative_day(db, REGION, pre_day)[0]["jobs"] == []
+    assert api.client.get(appt["href"], headers=api.auth("booking")).json()["status"] == \
+        "cancelled"
+
+
+def test_rebooking_a_failed_install_resumes_the_held_order(booking_api, db) -> None:  # type: ignore[no-untyped-def]
+    from orders.signoff import fail_job
+
+    api = booking_api
+    oid = order(api, "TV000001", "REB-1")
+    first = book(api, oid, search(api, oid).json()["availableTimeSlot"][0]).json()
+    po = api.client.get(f"{PO}/{oid}", headers=api.auth("billing")).json()
+    install = next(j for j in po["jobs"] if j["kind"] == "install")
+    outcome = fail_job(db, None, install["id"], "customer_absent")
+    assert outcome.order_state == "held"
+    assert api.client.get(first["href"], headers=api.auth("booking")).json()["status"] == \
+        "failed"
+    slots = search(api, oid).json()["availableTimeSlot"]
+    assert slots and all(s["day"] > str(NOW.date()) for s in slots)
+    r = book(api, oid, slots[0])
+    assert r.status_code == 201, r.text
+    po = api.client.get(f"{PO}/{oid}", headers=api.auth("billing")).json()
+    assert po["state"] == "inProgress"
+    rebook = next(j for j in po["jobs"] if j["kind"] == "install" and j["status"] != "failed")
+    assert rebook["id"] != install["id"] and rebook["windowStart"]
