@@ -261,16 +261,19 @@ def _repair(problem: Problem, groups: list[Problem], centres: np.ndarray,
         todo = [g for g in todo if g not in {b[0] for b in batch}]
         rounds_left = 1 + math.ceil(len(todo) / max(1, runner.parallelism))
         limit = max(0.5, min(10.0, (deadline - time.perf_counter()) / rounds_left - 0.3))
-        payloads = []
+        payloads, subs = [], []
         for g, hood in batch:
             engs = [e for h in hood for e in groups[h].engineers]
             leftovers = [j.id for j in groups[g].jobs if j.id in reasons]
             sub = _repair_problem(problem, engs, routes, leftovers, f"repair{g}")
+            if sub is None:
+                continue
             warm = {"routes": [routes[e.id] for e in engs if e.id in routes]}
+            subs.append((hood, sub))
             payloads.append({"problem": sub.to_dict(),
                              "options": {**_options_dict(opts, time_limit=limit),
                                          "warm_start": warm}})
-        for (g, hood), res in zip(batch, runner.map(payloads), strict=True):
+        for (hood, sub), res in zip(subs, runner.map(payloads), strict=True):
             engs = [e.id for h in hood for e in groups[h].engineers]
             before = sum(_n_jobs(routes[e]) for e in engs if e in routes)
             after = sum(_n_jobs(r) for r in res["routes"])
@@ -278,8 +281,8 @@ def _repair(problem: Problem, groups: list[Problem], centres: np.ndarray,
                 continue
             for e in engs:
                 routes.pop(e, None)
-            for u in [j.id for j in groups[g].jobs if j.id in reasons]:
-                reasons.pop(u)
+            for j in sub.jobs:  # leftovers kept out of the repair keep their reason
+                reasons.pop(j.id, None)
             _collect(res, routes, reasons)
 
 
@@ -289,40 +292,49 @@ def _n_jobs(route: dict[str, Any]) -> int:
 
 def _repair_problem(problem: Problem, engineers: list[Engineer],
                     routes: dict[str, dict[str, Any]], leftovers: list[str],
-                    name: str) -> Problem:
-    """Engineers with their current jobs plus leftovers. A precedence link to a job outside
-    the sub-problem becomes a time window from that job's planned times, so the repair can
-    never break a chain it cannot see."""
+                    name: str) -> Problem | None:
+    """Engineers with their current jobs plus leftovers (those that can still be done).
+
+    A precedence link to a job outside the sub-problem becomes a time window at a *split
+    time* agreed from the current plan (midway between the predecessor's end and the
+    successor's start): the predecessor must end by it, the successor may not start before
+    it. Both sides of a link derive the same split from the same snapshot, so repairs of
+    two neighbourhoods that run at the same time can never move a chain's ends past each
+    other. ``None`` when a job already on a route would not fit its derived window (the
+    neighbourhood is then left as it is).
+    """
     jobs_by_id = {j.id: j for j in problem.jobs}
     times: dict[str, tuple[float, float]] = {}
     for r in routes.values():
         for st in r["steps"]:
             if st["type"] == "job":
                 times[st["job"]] = (st["start"], st["end"])
-    ids = [st["job"] for e in engineers if e.id in routes
-           for st in routes[e.id]["steps"] if st["type"] == "job"] + leftovers
-    inside = set(ids)
+    assigned = [st["job"] for e in engineers if e.id in routes
+                for st in routes[e.id]["steps"] if st["type"] == "job"]
+    inside = set(assigned) | set(leftovers)
     succs: dict[str, list[str]] = {}
     for j in problem.jobs:
         for a in j.after:
             succs.setdefault(a, []).append(j.id)
     jobs = []
-    for jid in ids:
+    for jid in [*assigned, *leftovers]:
         job = jobs_by_id[jid]
         lo, hi = -math.inf, math.inf
         for a in job.after:
             if a not in inside:
-                lo = max(lo, times[a][1]) if a in times else math.inf
+                lo = max(lo, split_time(times, a, jid))
         for sx in succs.get(jid, []):
-            if sx not in inside and sx in times:
-                hi = min(hi, times[sx][0] - job.duration)
+            if sx not in inside:
+                hi = min(hi, split_time(times, jid, sx) - job.duration)
         after = tuple(a for a in job.after if a in inside)
         windows = job.time_windows
         if lo > -math.inf or hi < math.inf:
             base = windows or ((-math.inf, math.inf),)
             windows = tuple((max(a, lo), min(b, hi)) for a, b in base if max(a, lo) <= min(b, hi))
-            if not windows:  # cannot be done now: keep it out of the repair
-                continue
+            if not windows:
+                if jid in times:
+                    return None
+                continue  # a leftover that cannot be done now stays unassigned
             windows = tuple((a if a > -math.inf else 0.0, b if b < math.inf else 10**9)
                             for a, b in windows)
         jobs.append(replace(job, after=after, time_windows=windows))
@@ -330,6 +342,20 @@ def _repair_problem(problem: Problem, engineers: list[Engineer],
     jobs = [replace(j, after=tuple(a for a in j.after if a in kept)) for j in jobs]
     return Problem(engineers=tuple(engineers), jobs=tuple(jobs), travel=problem.travel,
                    name=f"{problem.name}/{name}", horizon_start=problem.horizon_start)
+
+
+def split_time(times: dict[str, tuple[float, float]], pred: str, succ: str) -> float:
+    """Where a chain link crossing a sub-problem's edge is cut, from the current plan.
+
+    Both planned: midway between the predecessor's end and the successor's start. Only the
+    predecessor planned: its end (it may not move later, the successor may be placed after
+    it by another repair). Predecessor not planned: the successor cannot be done (+inf).
+    """
+    if pred not in times:
+        return math.inf
+    if succ not in times:
+        return times[pred][1]
+    return (times[pred][1] + max(times[pred][1], times[succ][0])) / 2
 
 
 # -- result ------------------------------------------------------------------------------

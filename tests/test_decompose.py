@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from scheduler import Problem, SolveOptions
@@ -113,3 +115,66 @@ def test_decompose_refuses_non_geographic_problems(tmp_path: Path) -> None:
                          capture_output=True, text=True)
     assert run.returncode != 0
     assert "haversine" in run.stderr
+
+
+# -- border repair: chains cut by a neighbourhood's edge ----------------------------------
+
+def _route(eid: str, home: list[float], jobs: list[tuple[str, float, float]]) -> dict[str, Any]:
+    steps: list[dict[str, Any]] = [{"type": "start", "location": home, "departure": 28800}]
+    steps += [{"type": "job", "job": j, "arrival": s, "start": s, "end": e} for j, s, e in jobs]
+    steps.append({"type": "end", "location": home, "arrival": jobs[-1][2] + 600})
+    return {"engineer": eid, "steps": steps}
+
+
+def _three_groups() -> tuple[Problem, list[Problem], np.ndarray]:
+    """Three groups along a line, 0 and 2 furthest apart; P (group 0's engineer's route)
+    precedes I, an unplaced install of group 2 whose window ends before P ends."""
+    homes = {"E0": [-1.60, 53.80], "E1": [-1.50, 53.80], "E2": [-1.40, 53.80]}
+    day = {"horizon_start": "2026-12-01T00:00:00+00:00", "travel": {"metric": "haversine"},
+           "engineers": [{"id": e, "start": h, "end": h, "shift": [28800, 64800],
+                          "skills": ["install", "precable"]} for e, h in homes.items()],
+           "jobs": [{"id": "P", "location": [-1.601, 53.801], "duration": 3600,
+                     "skills": ["precable"]},
+                    {"id": "I", "location": [-1.401, 53.801], "duration": 3600,
+                     "skills": ["install"], "time_windows": [[28800, 46800]],
+                     "after": ["P"]}]}
+    problem = Problem.from_dict(day)
+    groups = [Problem(engineers=(e,), jobs=tuple(j for j in problem.jobs if j.id == jid),
+                      travel=problem.travel, horizon_start=problem.horizon_start)
+              for e, jid in zip(problem.engineers, ["P", None, "I"], strict=True)]
+    centres = np.array([homes["E0"], homes["E1"], homes["E2"]])
+    return problem, groups, centres
+
+
+def test_repair_keeps_the_reason_of_a_leftover_it_cannot_place() -> None:
+    from scheduler.decompose import _repair, _Runner
+
+    problem, groups, centres = _three_groups()
+    routes = {"E0": _route("E0", [-1.60, 53.80], [("P", 50400, 54000)])}
+    reasons = {"I": "no_feasible_insertion"}
+    dec = DecomposeOptions(neighbours=1, workers=1)
+    runner = _Runner(dec, None)
+    _repair(problem, groups, centres, routes, reasons, dec, SolveOptions(time_limit=1),
+            runner, deadline=time.perf_counter() + 5)
+    placed = {s["job"] for r in routes.values() for s in r["steps"] if s["type"] == "job"}
+    assert placed == {"P"}
+    assert "I" in reasons  # reported, not silently dropped from the day
+
+
+def test_concurrent_repairs_cut_a_chain_at_the_same_time() -> None:
+    """P in one neighbourhood, I in another, repaired at once: P's latest end must not pass
+    I's earliest start, whatever each repair does inside its own windows."""
+    from scheduler.decompose import _repair_problem
+
+    problem, _, _ = _three_groups()
+    engs = {e.id: e for e in problem.engineers}
+    routes = {"E0": _route("E0", [-1.60, 53.80], [("P", 30000, 33600)]),
+              "E2": _route("E2", [-1.40, 53.80], [("I", 40000, 43600)])}
+    left = _repair_problem(problem, [engs["E0"]], routes, [], "a")
+    right = _repair_problem(problem, [engs["E2"]], routes, [], "b")
+    assert left is not None and right is not None
+    p = next(j for j in left.jobs if j.id == "P")
+    i = next(j for j in right.jobs if j.id == "I")
+    latest_p_end = max(b for _, b in p.time_windows) + p.duration
+    earliest_i_start = min(a for a, _ in i.time_windows)
+    assert 33600 <= latest_p_end <= earliest_i_start <= 40000
