@@ -33,7 +33,12 @@ Progress = Callable[[str, float], None]
 
 # Work per second of limit: turns the time limit into a fixed amount of work, so a run is
 # repeatable; calibrated on this machine class (2 cores) so the work ends near the limit.
-SOLUTIONS_PER_SECOND = 400  # OR-Tools solutions
+# OR-Tools counts solutions, not work: the descent to a first local optimum finds ~100 in a
+# fraction of a second, guided local search then finds improving ones ever more slowly (on
+# Solomon R202 400 took 7 s, on C104 15 s). The deterministic budget is the descent plus a
+# tail that grows with the limit.
+SOLUTIONS_BASE = 100
+SOLUTIONS_PER_SECOND = 25
 EVALUATIONS_PER_SECOND = 20_000  # insertion evaluations in the ruin-and-recreate search
 
 
@@ -47,6 +52,16 @@ class SolveOptions:
     """OR-Tools local search after ruin-and-recreate: ``always``, ``never``, or ``auto`` (only
     on days without breaks: with breaks OR-Tools can only search a relaxation, and on the
     benchmark days its results never survived exact re-timing)."""
+    search_share: float = 0.5
+    """Share of the time limit given to the OR-Tools search when it runs (the rest goes to
+    ruin-and-recreate)."""
+    search_from: str = "auto"
+    """Where the OR-Tools search starts. ``plan``: from the ruin-and-recreate plan, after it.
+    ``scratch``: first, from OR-Tools' own first solution; ruin-and-recreate then polishes
+    the better of the two plans. ``auto``: scratch on days without precedence, warm start
+    or frozen work (pure VRPTW: the regret plan packs routes tightly, a basin in which
+    guided local search finds little; on Solomon it ended 2-3x further from the best known
+    distances), else plan."""
     deterministic: bool = True
     """Bound each phase by an amount of work derived from the time limit (same seed and
     limit, same schedule on any machine), with the clock as a safety stop at 3x the limit;
@@ -80,40 +95,64 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
         plan = construct(inst, opts.candidates, frozen, order)
     status = "constructed"
     has_breaks = any(inst.breaks)
-    use_search = opts.search == "always" or (opts.search == "auto" and not has_breaks)
-    search_share = 0.5 if use_search else 0.0
+    use_search = inst.n > 0 and (
+        opts.search == "always" or (opts.search == "auto" and not has_breaks))
+    search_first = use_search and _search_from_scratch(inst, opts)
     slack = 3.0 if opts.deterministic else 1.0  # how far past its share the clock may run
-    budget_left = opts.time_limit - (time.perf_counter() - started)
-    lns_time = budget_left * (1 - search_share) - _reserve(inst)
-    if lns_time > 0 and inst.n:
-        tick("improve", _frac(started, opts))
-        rng = np.random.default_rng(opts.seed)
-        work = int(EVALUATIONS_PER_SECOND * lns_time) if opts.deterministic else 10**12
-        iters = lns.improve(plan, rng, work, time.perf_counter() + slack * lns_time, order)
-        status = f"improved ({iters} ruin-and-recreate iterations)"
-    left = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
-    if use_search and left > 0.5 and inst.n:
+    share = opts.search_share if use_search else 0.0
+    # Deterministic mode: budgets from the limit alone (never from the clock), so the same
+    # seed and limit do the same work anywhere; construction's work counts against them.
+    nominal = max(0.0, opts.time_limit - _reserve(inst))
+    lns_work = int(EVALUATIONS_PER_SECOND * nominal * (1 - share)) - plan.calls
+    solutions = SOLUTIONS_BASE + int(SOLUTIONS_PER_SECOND * nominal * share)
+
+    def search(start: list[list[int]], seconds: float) -> None:
+        nonlocal plan, status
         tick("search", _frac(started, opts))
         allowed = [j not in hopeless_reasons for j in range(inst.n)]
         model = RoutingModel(inst, allowed, frozen)
-        left = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
-        if left > 0.2:
-            settings = SearchSettings(
-                time_limit=slack * left,
-                solution_limit=int(SOLUTIONS_PER_SECOND * left) if opts.deterministic else None)
-            routes, search_status = model.improve(plan.routes, settings)
-            tick("repair", _frac(started, opts))
-            searched = plan_from_routes(inst, routes, opts.candidates, frozen)
-            searched.regret_insert(order)
-            if lns.plan_score(searched) > lns.plan_score(plan):
-                plan = searched
-                status += f"; OR-Tools search improved it ({search_status})"
-            else:
-                status += f"; OR-Tools search found nothing better ({search_status})"
+        settings = SearchSettings(
+            time_limit=slack * seconds,
+            solution_limit=solutions if opts.deterministic else None,
+            # arc-based first solutions starve on cross-route precedence
+            first_solution="PARALLEL_CHEAPEST_INSERTION" if any(inst.preds)
+            else "PATH_CHEAPEST_ARC")
+        routes, search_status = model.improve(start, settings)
+        tick("repair", _frac(started, opts))
+        searched = plan_from_routes(inst, routes, opts.candidates, frozen)
+        searched.regret_insert(order)
+        if lns.plan_score(searched) > lns.plan_score(plan):
+            plan = searched
+            status += f"; OR-Tools search improved it ({search_status})"
+        else:
+            status += f"; OR-Tools search found nothing better ({search_status})"
+
+    budget = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
+    if search_first and (nominal if opts.deterministic else budget) * share > 0.2:
+        search([[] for _ in range(inst.m)], max(budget * share, 0.2))
+    lns_time = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
+    if use_search and not search_first:
+        lns_time *= 1 - share
+    if (lns_work > 0 if opts.deterministic else lns_time > 0) and inst.n:
+        tick("improve", _frac(started, opts))
+        rng = np.random.default_rng(opts.seed)
+        work = lns_work if opts.deterministic else 10**12
+        deadline = time.perf_counter() + slack * max(lns_time, 0.0)
+        iters = lns.improve(plan, rng, work, deadline, order)
+        status += f"; improved ({iters} ruin-and-recreate iterations)"
+    left = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
+    if use_search and not search_first and (left > 0.5 or opts.deterministic):
+        search(plan.routes, max(left - 0.3, 0.2))  # the model takes a moment to build
     reasons = explain(inst, plan.unassigned(), hopeless_reasons)
     timed = [plan.timing[e].timed() for e in range(inst.m)]
     tick("done", 1.0)
     return build_schedule(inst, timed, reasons, status, time.perf_counter() - started)
+
+
+def _search_from_scratch(inst: Instance, opts: SolveOptions) -> bool:
+    if opts.search_from != "auto":
+        return opts.search_from == "scratch"
+    return not any(inst.preds) and opts.warm_start is None and not opts.frozen
 
 
 def _frac(started: float, opts: SolveOptions) -> float:
