@@ -129,7 +129,8 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
 
     budget = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
     if search_first and (nominal if opts.deterministic else budget) * share > 0.2:
-        search([[] for _ in range(inst.m)], max(budget * share, 0.2))
+        search([[] for _ in range(inst.m)],
+               nominal * share if opts.deterministic else budget * share)
     lns_time = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
     if use_search and not search_first:
         lns_time *= 1 - share
@@ -137,12 +138,14 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
         tick("improve", _frac(started, opts))
         rng = np.random.default_rng(opts.seed)
         work = lns_work if opts.deterministic else 10**12
-        deadline = time.perf_counter() + slack * max(lns_time, 0.0)
+        deadline = (started + slack * opts.time_limit if opts.deterministic
+                    else time.perf_counter() + lns_time)
         iters = lns.improve(plan, rng, work, deadline, order)
         status += f"; improved ({iters} ruin-and-recreate iterations)"
     left = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
     if use_search and not search_first and (left > 0.5 or opts.deterministic):
-        search(plan.routes, max(left - 0.3, 0.2))  # the model takes a moment to build
+        # the model takes a moment to build
+        search(plan.routes, nominal * share if opts.deterministic else left - 0.3)
     reasons = explain(inst, plan.unassigned(), hopeless_reasons)
     timed = [plan.timing[e].timed() for e in range(inst.m)]
     tick("done", 1.0)
