@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
+        for violation in row["first_violations"]:
+            print(f"  checker: {violation}", file=sys.stderr)
         print(f"{row['jobs']:6} jobs {mode:10} {row['seconds']:7.1f} s assigned "
               f"{row['assigned']:6} travel {row['travel_per_job_min']:.1f} min/job "
               f"{row['ms_per_job']:.1f} ms/job {row['peak_rss_mb']:.0f} MB "

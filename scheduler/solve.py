@@ -128,9 +128,9 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
             status += f"; OR-Tools search found nothing better ({search_status})"
 
     budget = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
-    if search_first and (nominal if opts.deterministic else budget) * share > 0.2:
-        search([[] for _ in range(inst.m)],
-               nominal * share if opts.deterministic else budget * share)
+    first_seconds = (nominal if opts.deterministic else budget) * share
+    if search_first and first_seconds > 0.2:
+        search([[] for _ in range(inst.m)], first_seconds)
     lns_time = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
     if use_search and not search_first:
         lns_time *= 1 - share
@@ -144,7 +144,7 @@ def solve(problem: Problem, options: SolveOptions | None = None, *,
         status += f"; improved ({iters} ruin-and-recreate iterations)"
     left = opts.time_limit - (time.perf_counter() - started) - _reserve(inst)
     if use_search and not search_first and (left > 0.5 or opts.deterministic):
-        # the model takes a moment to build
+        # on the clock, keep back a moment for building the model
         search(plan.routes, nominal * share if opts.deterministic else left - 0.3)
     reasons = explain(inst, plan.unassigned(), hopeless_reasons)
     timed = [plan.timing[e].timed() for e in range(inst.m)]
